@@ -42,7 +42,7 @@ SOURCE_COURSE = "el directorio del curso"
 SOURCE_KERAS_CACHE = "la caché de Keras"
 SOURCE_DEBIAN = "el paquete de Debian dataset-fashion-mnist"
 SOURCE_DOWNLOAD = "una descarga con Keras"
-SOURCE_DIGITS = "los dígitos 8×8 de scikit-learn reescalados a 28×28 (sustituto pequeño de MNIST)"
+SOURCE_DIGITS = "los dígitos 8×8 de scikit-learn reescalados a 28×28 —un sustituto pequeño de MNIST—"
 
 # IDX type byte → NumPy type (multi-byte values are big-endian).
 _IDX_DTYPES = {0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -107,11 +107,11 @@ def read_idx(path) -> np.ndarray:
         raw = gzip.decompress(raw)
     if len(raw) < 4 or raw[:2] != b"\0\0" or raw[2] not in _IDX_DTYPES:
         raise ValueError(f"{path} no es un fichero IDX: número mágico {raw[:4].hex()} no válido")
-    dtype = np.dtype(_IDX_DTYPES[raw[2]])
-    header = 4 + 4 * raw[3]
+    dtype, ndim = np.dtype(_IDX_DTYPES[raw[2]]), raw[3]
+    header = 4 + 4 * ndim
     if len(raw) < header:
         raise ValueError(f"{path} está truncado: la cabecera IDX está incompleta")
-    shape = tuple(int(size) for size in np.frombuffer(raw, ">u4", count=raw[3], offset=4))
+    shape = tuple(int(size) for size in np.frombuffer(raw, ">u4", count=ndim, offset=4))
     if len(raw) != header + int(np.prod(shape)) * dtype.itemsize:
         raise ValueError(f"{path} no tiene el tamaño que anuncia su cabecera IDX {shape}")
     return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
@@ -132,12 +132,19 @@ def find_fashion_mnist_source() -> DataSource | None:
 
 def load_mnist(verbose: bool = True):
     """MNIST digits as ``((x_train, y_train), (x_test, y_test))``: uint8, images (n, 28, 28)."""
-    return _load("MNIST", _mnist_candidates(), "mnist", verbose)
+    source, data = _local_or_download(_mnist_candidates(), "mnist")
+    if source is None:
+        source, data = DataSource(SOURCE_DIGITS), digits_as_mnist()
+    return _finish("MNIST", source, data, verbose)
 
 
 def load_fashion_mnist(verbose: bool = True):
     """Fashion-MNIST as ``((x_train, y_train), (x_test, y_test))``: uint8, images (n, 28, 28)."""
-    return _load("Fashion-MNIST", _fashion_mnist_candidates(), "fashion_mnist", verbose)
+    candidates = _fashion_mnist_candidates()
+    source, data = _local_or_download(candidates, "fashion_mnist")
+    if source is None:
+        raise FileNotFoundError(_fashion_mnist_not_found(candidates))
+    return _finish("Fashion-MNIST", source, data, verbose)
 
 
 def download_with_keras(keras_name: str):
@@ -207,12 +214,12 @@ def _fashion_mnist_candidates() -> list[DataSource]:
 
 
 def _first_existing(candidates: list[DataSource]) -> DataSource | None:
-    for source in candidates:
-        if source.path.suffix == ".npz" and source.path.is_file():
-            return source
-        if source.path.suffix != ".npz" and _idx_files(source.path) is not None:
-            return source
-    return None
+    return next((source for source in candidates if _has_data(source.path)), None)
+
+
+def _has_data(path: Path) -> bool:
+    """True for an existing ``.npz`` file or a folder with the four IDX files."""
+    return path.is_file() if path.suffix == ".npz" else _idx_files(path) is not None
 
 
 def _idx_files(folder: Path) -> list[Path] | None:
@@ -252,30 +259,29 @@ def _offline() -> bool:
     return os.environ.get("NNCOURSE_OFFLINE", "") not in ("", "0")
 
 
-def _from_sources(candidates: list[DataSource], keras_name: str):
-    """``(source, data)`` from the first source that has the data set, or ``(None, None)``."""
+def _local_or_download(candidates: list[DataSource], keras_name: str):
+    """``(source, data)`` from the first local source or a download, or ``(None, None)``."""
     source = _first_existing(candidates)
     if source is not None:
         return source, _read_source(source.path)
-    if not _offline():
-        try:
-            data = download_with_keras(keras_name)
-        except Exception:  # offline, or the server failed: try the next source
-            data = None
-        if data is not None:
-            return DataSource(SOURCE_DOWNLOAD, candidates[-1 if keras_name == "mnist" else -2].path), data
-    if keras_name == "mnist":
-        return DataSource(SOURCE_DIGITS), digits_as_mnist()
-    return None, None
+    if _offline():
+        return None, None
+    try:
+        data = download_with_keras(keras_name)
+    except Exception:  # offline, or the server failed: the caller tries what is left
+        return None, None
+    return DataSource(SOURCE_DOWNLOAD, keras_cache_dir()), data
 
 
-def _load(title: str, candidates: list[DataSource], keras_name: str, verbose: bool):
+def _finish(title: str, source: DataSource, data, verbose: bool):
+    """Remember and announce the source; under autograding keep the fixed subset."""
     global _last_source
-    source, ((x_train, y_train), (x_test, y_test)) = _from_sources(candidates, keras_name)
-    if source is None:
-        raise FileNotFoundError(_not_found_message(title, candidates))
     _last_source = source
-    message = f"Datos: {title} desde {source.describe()} ({len(x_train)} de entrenamiento, {len(x_test)} de prueba)"
+    (x_train, y_train), (x_test, y_test) = data
+    message = (
+        f"Datos: {title} desde {source.describe()} "
+        f"({len(x_train)} de entrenamiento, {len(x_test)} de prueba)"
+    )
     if is_autograding():
         x_train, y_train = grading_subset(x_train, y_train, GRADING_TRAIN_SIZE)
         x_test, y_test = grading_subset(x_test, y_test, GRADING_TEST_SIZE)
@@ -285,19 +291,21 @@ def _load(title: str, candidates: list[DataSource], keras_name: str, verbose: bo
     return (x_train, y_train), (x_test, y_test)
 
 
-def _not_found_message(title: str, candidates: list[DataSource]) -> str:
-    lines = [f"No se encontró {title}. Se buscó en:"]
+def _fashion_mnist_not_found(candidates: list[DataSource]) -> str:
+    lines = ["No se encontró Fashion-MNIST. Se buscó en:"]
     if data_dir() is None:
         lines.append(
-            "  - directorio de datos del curso: no hay ninguno (defina NNCOURSE_DATA_DIR "
+            "  - el directorio de datos del curso: no hay ninguno (defina NNCOURSE_DATA_DIR "
             "o cree una carpeta data/ junto a course_config.py)"
         )
     lines += [f"  - {source.describe()}" for source in candidates]
     download = "desactivada con NNCOURSE_OFFLINE=1" if _offline() else "falló (¿sin conexión a internet?)"
+    files = ", ".join(f"{name}.gz" for name in IDX_NAMES)
     lines += [
         f"  - {SOURCE_DOWNLOAD}: {download}",
-        "Soluciones: copie los cuatro ficheros IDX (" + ", ".join(f"{name}.gz" for name in IDX_NAMES) + ") "
-        f"en la carpeta fashion-mnist/ del directorio de datos del curso; o instale el paquete de Debian "
-        f"con «sudo apt-get install dataset-fashion-mnist»; o conéctese a internet y vuelva a ejecutar la celda.",
+        f"Soluciones: copie los cuatro ficheros IDX ({files}) en la carpeta fashion-mnist/ "
+        "del directorio de datos del curso; o instale el paquete de Debian con "
+        "«sudo apt-get install dataset-fashion-mnist»; "
+        "o conéctese a internet y vuelva a ejecutar la celda.",
     ]
     return "\n".join(lines)
