@@ -14,11 +14,24 @@ COURSE_ID = "redes-neuronales-keras"
 # Assignment folders under source/, in teaching order.
 ASSIGNMENTS = [
     "01_mcculloch_pitts",
+    "02_perceptron",
+    "03_mlp_xor",
+    "04_mnist_dense",
+    "05_parameters",
+    "06_cnn",
 ]
 
 # Seconds a cell may run under nbgrader. TensorFlow's import alone takes 4–8 s
 # on two cores; the notebooks train on a small subset while being graded.
-CELL_TIMEOUT = 180
+CELL_TIMEOUT = int(os.environ.get("NNCOURSE_CELL_TIMEOUT", "180"))
+
+# Where student code runs while graded (nncourse/sandbox.py): "auto" uses the
+# bubblewrap sandbox wherever it works, "required" refuses to grade without it,
+# "off" runs student code with the grader's rights (only for a trusted machine).
+SANDBOX = os.environ.get("NNCOURSE_SANDBOX", "auto")
+# Address space per student process: a memory bomb fails that student's cell.
+# TensorFlow's import alone maps about 2 GB.
+MEMORY_LIMIT = 4 * 1024**3
 
 # Gradebook: an SQLite file in the course root unless NNCOURSE_DB_URL says otherwise
 # (for example postgresql+psycopg://user:password@host/gradebook).
@@ -51,7 +64,7 @@ KERNEL_ENV = {
 
 def configure(c) -> None:
     """Apply the course settings to an nbgrader configuration object."""
-    from nncourse.nbgrader_ext import DropTensorFlowLogs
+    from nncourse.nbgrader_ext import autograde_steps, feedback_steps, sanitize_steps
 
     os.environ.update(KERNEL_ENV)  # grading kernels inherit nbgrader's environment
     c.CourseDirectory.root = str(COURSE_ROOT)
@@ -61,17 +74,17 @@ def configure(c) -> None:
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = TEXT_STUB
     c.Execute.timeout = CELL_TIMEOUT
-    c.Autograde.autograde_preprocessors = _with_log_filter(DropTensorFlowLogs)
-
-
-def _with_log_filter(log_filter) -> list:
-    """nbgrader's autograde steps, with the log filter right after execution."""
-    from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
-
-    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    steps.insert(steps.index(Execute) + 1, log_filter)
-    return steps
+    # Cell metadata is reset from the gradebook; the kernel runs sandboxed without the
+    # hidden tests; a fresh sandboxed process decides each test cell's score
+    # (nncourse/regrade.py); feedback hides the hidden tests.
+    c.Autograde.sanitize_preprocessors = sanitize_steps()
+    c.Autograde.autograde_preprocessors = autograde_steps()
+    c.GenerateFeedback.preprocessors = feedback_steps()
+    for step in ("ExecuteInSandbox", "RegradeInSandbox"):
+        c[step].sandbox = SANDBOX
+    c.RegradeInSandbox.cell_timeout = CELL_TIMEOUT
+    c.RegradeInSandbox.memory_limit = MEMORY_LIMIT
+    c.SandboxKernelManager.memory_limit = MEMORY_LIMIT
 
 
 if "get_config" in globals():  # loaded by nbgrader as a configuration file

@@ -14,6 +14,7 @@ traceback would print the lines of the hidden tests.
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import io
 import os
@@ -53,9 +54,11 @@ class CellReport:
 
     def render(self) -> str:
         lines = []
+        share = self.points / len(self.outcomes) if self.outcomes else 0.0
         for outcome in self.outcomes:
             mark = PASS_MARK if outcome.passed else FAIL_MARK
-            line = f"{mark} {outcome.name}"
+            earned = share if outcome.passed and not self.error else 0.0
+            line = f"{mark} {outcome.name} ({_format_points(earned)} de {_format_points(share)} puntos)"
             if outcome.message:
                 line += f" — {outcome.message}"
             lines.append(line)
@@ -69,7 +72,7 @@ class CellReport:
 
 
 def _format_points(value: float) -> str:
-    return f"{value:g}"
+    return f"{round(value, 2):g}"
 
 
 def test_names(source: str) -> list[str]:
@@ -88,6 +91,8 @@ def failure_message(exc: BaseException) -> str:
         return str(exc) or "la comprobación no se cumple"
     if isinstance(exc, NotImplementedError):
         return "la función todavía no está implementada (NotImplementedError)"
+    if isinstance(exc, MemoryError):
+        return "se agotó la memoria permitida (MemoryError)"
     return f"error al ejecutar: {type(exc).__name__}: {exc}"
 
 
@@ -141,6 +146,8 @@ def run_tests(source: str, namespace: dict, points: float) -> CellReport:
         return report
     module = types.ModuleType("pruebas")
     module.__dict__.update(namespace)
+    # The tests resolve builtins through their globals: never through a student's replacement.
+    module.__dict__["__builtins__"] = builtins
     try:
         exec(compile(source, "<pruebas>", "exec"), module.__dict__)
     except Exception as exc:  # a broken test cell must score 0, not crash the grader
