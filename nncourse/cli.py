@@ -1,7 +1,8 @@
 """``nncourse``: the instructor's commands, a thin layer over nbgrader's own apps.
 
     nncourse release      generate release/ for every assignment (nbgrader generate_assignment)
-    nncourse autograde    grade every submission in submitted/ (nbgrader autograde)
+    nncourse autograde    grade every submission in submitted/ with nbgrader's autograde, in parallel
+                          (--workers N, --engine local|dask, --scheduler ADDRESS, --force)
     nncourse feedback     write feedback HTML (nbgrader generate_feedback)
     nncourse export       write the grades CSV (nbgrader export)
     nncourse report       print a table of grades per student
@@ -38,12 +39,15 @@ def load_course_config(root: Path):
 
 def nbgrader(root: Path, *args: str) -> int:
     """Run one nbgrader command in the course root; returns its exit code."""
-    env = dict(os.environ)
-    # nbgrader runs alembic through PATH: put this environment's bin/ first.
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env = dict(os.environ, PATH=_tools_path())
     command = [sys.executable, "-m", "nbgrader", *args]
     print("$ nbgrader " + " ".join(args), flush=True)
     return subprocess.run(command, cwd=root, env=env).returncode
+
+
+def _tools_path() -> str:
+    """PATH with this environment's bin/ first: nbgrader runs alembic through PATH."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
 def submitted_assignments(root: Path, assignments: list[str]) -> list[str]:
@@ -59,13 +63,37 @@ def release(root: Path, assignments: list[str]) -> int:
     return status
 
 
-def autograde(root: Path, assignments: list[str]) -> int:
+def autograde(root: Path, assignments: list[str], workers: int | None = None, engine: str = "local",
+              scheduler: str | None = None, force: bool = False) -> int:
+    """Grade the submissions of each assignment in parallel (nncourse.batch).
+
+    Only students not graded yet for their current files are graded, unless
+    ``force``. A non-zero exit means some student's notebook could not be graded;
+    the others are graded and the report says who.
+    """
+    from nncourse.batch import grade_assignment
+
+    os.environ["PATH"] = _tools_path()  # nbgrader runs alembic through PATH
+    db_url = load_course_config(root).DB_URL
     status = 0
     for assignment in submitted_assignments(root, assignments):
-        # A non-zero exit means some student's notebook could not be graded;
-        # the others are graded and the report says who.
-        status |= nbgrader(root, "autograde", assignment, "--force")
+        try:
+            report = grade_assignment(root, assignment, db_url, workers=workers or default_workers(),
+                                      engine=engine, scheduler=scheduler, force=force)
+        except LookupError as error:  # the assignment was never released into this gradebook
+            print(error, flush=True)
+            status = 1
+            continue
+        print(report.summary(), flush=True)
+        for student, reason in sorted(report.failed.items()):
+            print(f"  ✘ {student}: {reason}", flush=True)
+        status |= bool(report.failed)
     return status
+
+
+def default_workers() -> int:
+    """One grading worker per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def feedback(root: Path, assignments: list[str]) -> int:
@@ -106,10 +134,10 @@ def format_table(rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
-def run_all(root: Path, assignments: list[str]) -> int:
+def run_all(root: Path, assignments: list[str], **grading) -> int:
     status = 0
     for step in (release, autograde, feedback, export, report):
-        status |= step(root, assignments)
+        status |= step(root, assignments, **grading) if step is autograde else step(root, assignments)
     return status
 
 
@@ -127,9 +155,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nncourse", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("assignments", nargs="*", help="tareas (por defecto, todas las de course_config.ASSIGNMENTS)")
+    grading = parser.add_argument_group("corrección (autograde, all)")
+    grading.add_argument("--workers", type=int, help="procesos de corrección en paralelo (por defecto, uno por núcleo)")
+    grading.add_argument("--engine", choices=("local", "dask"), default="local", help="local: procesos en esta máquina; dask: un clúster de Dask")
+    grading.add_argument("--scheduler", help="dirección del planificador de Dask (tcp://…); sin ella, un clúster local")
+    grading.add_argument("--force", action="store_true", help="vuelve a corregir también los envíos ya corregidos y sin cambios")
     args = parser.parse_args(argv)
     root = find_course_root()
     assignments = args.assignments or list(load_course_config(root).ASSIGNMENTS)
+    if args.command in ("autograde", "all"):
+        options = {"workers": args.workers, "engine": args.engine, "scheduler": args.scheduler, "force": args.force}
+        return COMMANDS[args.command](root, assignments, **options)
     return COMMANDS[args.command](root, assignments)
 
 
