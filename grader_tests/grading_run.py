@@ -1,6 +1,7 @@
 """Build a throw-away copy of the course, release one assignment, and autograde a class of
-variant submissions in one nbgrader run: the reference, the untouched release, and one
-student per alternative (correct) and per wrong solution of each exercise."""
+variant submissions in one nbgrader run: the reference, the untouched release, one student
+who solves every exercise differently (correctly), and one student per wrong solution of
+each exercise."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ class GradedClass:
     max_points: dict[str, float]  # grade cell → points
     scores: dict[str, dict[str, float]] = field(default_factory=dict)  # student → grade cell → score
     wrong: dict[str, str] = field(default_factory=dict)  # student → exercise it gets wrong
-    alternative: dict[str, str] = field(default_factory=dict)  # student → exercise it solves differently
 
 
 def make_course(root: Path, assignment: str) -> Path:
@@ -40,22 +40,22 @@ def release(root: Path, assignment: str) -> None:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed")
 
 
-def class_answers(assignment: str) -> tuple[dict[str, dict[str, str]], dict[str, str], dict[str, str]]:
-    """student → answers; and which exercise each wrong / alternative student varies."""
+def class_answers(assignment: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """student → answers; and which exercise each wrong student gets wrong.
+
+    Correct solutions are all right at once, so one "alternative" student holds every
+    alternative: a full score still proves each is accepted, at the cost of one notebook.
+    """
     reference = reference_answers(assignment)
     variants = load_variants(assignment)
-    students = {"reference": reference, "untouched": {}}
-    wrong, alternative = {}, {}
-    for exercise, source in variants.ALTERNATIVE.items():
-        student = f"alternative-{exercise}"
-        students[student] = {**reference, exercise: source}
-        alternative[student] = exercise
+    students = {"reference": reference, "untouched": {}, "alternative": {**reference, **variants.ALTERNATIVE}}
+    wrong = {}
     for exercise, sources in variants.WRONG.items():
         for index, source in enumerate(sources):
             student = f"wrong-{exercise}-{index}"
             students[student] = {**reference, exercise: source}
             wrong[student] = exercise
-    return students, wrong, alternative
+    return students, wrong
 
 
 def submit(root: Path, assignment: str, student: str, answers: dict[str, str]) -> None:
@@ -87,7 +87,7 @@ def read_scores(root: Path, assignment: str, students, cells) -> dict[str, dict[
 def grade_class(root: Path, assignment: str) -> GradedClass:
     make_course(root, assignment)
     release(root, assignment)
-    students, wrong, alternative = class_answers(assignment)
+    students, wrong = class_answers(assignment)
     for student, answers in students.items():
         submit(root, assignment, student, answers)
     # nbgrader exits non-zero when a notebook could not be graded; the scores tell.
@@ -95,6 +95,6 @@ def grade_class(root: Path, assignment: str) -> GradedClass:
     max_points = {}
     for path in notebook_paths(assignment, root / "source"):
         max_points.update(grade_cells(nbformat.read(path, as_version=4)))
-    graded = GradedClass(root, assignment, max_points, wrong=wrong, alternative=alternative)
+    graded = GradedClass(root, assignment, max_points, wrong=wrong)
     graded.scores = read_scores(root, assignment, students, max_points)
     return graded

@@ -4,6 +4,7 @@ integrity guard checked patch by patch."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -127,3 +128,35 @@ def test_the_sandbox_fails_closed_without_bubblewrap(monkeypatch, tmp_path):
         assert sandbox.resolve_mode("auto") is False
     finally:
         sandbox.bwrap_works.cache_clear()
+
+
+RUN_JOB = """
+import json, sys
+from nncourse.regrade import run_job
+results = []
+run_job(json.loads(sys.argv[1]), results.append)
+sys.stdout.write("RESULTADOS " + json.dumps(results) + "\\n")
+"""
+ANSWER_TEST = "%%tests 1\nimport nncourse.checks\n\ndef test_answer():\n    nncourse.checks.assert_int_equal(answer, 1, 'answer')\n"
+
+
+def _run_job(student_source: str, cwd) -> list[dict]:
+    job = {"cell_timeout": 60, "cells": [{"kind": "student", "source": student_source},
+                                         {"kind": "test", "grade_id": "test_answer", "source": ANSWER_TEST, "points": 1}]}
+    result = subprocess.run([sys.executable, "-c", RUN_JOB, json.dumps(job)], cwd=cwd,
+                            capture_output=True, text=True, timeout=120)
+    line = next((l for l in result.stdout.splitlines() if l.startswith("RESULTADOS ")), None)
+    assert line, result.stdout[-2000:] + result.stderr[-2000:]
+    return json.loads(line.removeprefix("RESULTADOS "))
+
+
+def test_libraries_that_patch_as_they_load_are_not_tampering(tmp_path):
+    # typing_extensions (imported by TensorFlow) replaces typing._collect_parameters as it loads.
+    results = _run_job("%matplotlib inline\nimport typing_extensions\nanswer = 1", tmp_path)
+    assert results[0].get("score") == 1.0, results
+
+
+def test_a_module_shipped_with_the_submission_is_student_code(tmp_path):
+    (tmp_path / "helper.py").write_text("import nncourse.checks\nnncourse.checks.assert_int_equal = max\n")
+    results = _run_job("import helper\nanswer = 2", tmp_path)
+    assert "tampered" in results[0] and "assert_int_equal" in results[0]["tampered"], results

@@ -15,7 +15,8 @@ kernel (``os._exit``). Here none of that reaches the tests:
   student cannot swap ``np`` for a fake;
 * :class:`Guard` snapshots, before the first student cell, every function and
   class of every loaded module (builtins, NumPy, pytest, nncourse.checks,
-  and the modules the tests import, which are imported first), the import
+  and the modules the tests import; every module the notebook imports is
+  imported first, so what libraries patch as they load is in the snapshot), the import
   machinery, and the trace/profile hooks; an audit hook records the doors to
   the interpreter's internals that no answer needs (``gc`` walks, ``ctypes``
   memory access, ``settrace``/``setprofile``, swapping a function's code).
@@ -35,6 +36,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
+import importlib.util
 import json
 import os
 import signal
@@ -143,12 +145,16 @@ def _loaded_in_place_of(old, new) -> bool:
             and old.__name__ == new.__name__ and sys.modules.get(new.__name__) is new)
 
 
-def imported_modules(sources: list[str]) -> list[str]:
-    """Top-level modules the test cells import (imported before student code, so they are guarded)."""
+def imported_modules(sources: list[str], with_names: bool = False) -> list[str]:
+    """Modules the cells import; ``with_names`` adds ``module.name`` for each ``from module import name``
+    (it may be a submodule, as in ``from tensorflow import keras``)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    to_python = TransformerManager().transform_cell  # magics become plain calls; nothing runs
     names = set()
     for source in sources:
         try:
-            tree = ast.parse(_cell_body(source))
+            tree = ast.parse(to_python(_cell_body(source)))
         except SyntaxError:
             continue
         for node in ast.walk(tree):
@@ -156,7 +162,27 @@ def imported_modules(sources: list[str]) -> list[str]:
                 names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names.add(node.module)
+                if with_names:
+                    names.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
     return sorted(names)
+
+
+def preload(modules: list[str]) -> None:
+    """Import what the notebook imports before the guard's snapshot: libraries patch other modules
+    as they load (TensorFlow, through typing_extensions, replaces typing._collect_parameters)."""
+    here = os.path.realpath(os.getcwd())
+    for name in modules:
+        try:
+            spec = importlib.util.find_spec(name.split(".")[0])
+            if spec is None or _is_under(spec.origin, here):
+                continue  # a module shipped with the submission loads after the snapshot, as student code
+            importlib.import_module(name)
+        except (Exception, SystemExit):  # not a module, or missing: its cell fails on its own
+            pass
+
+
+def _is_under(path: str | None, folder: str) -> bool:
+    return bool(path) and os.path.realpath(path).startswith(folder + os.sep)
 
 
 def _cell_body(source: str) -> str:
@@ -177,11 +203,8 @@ def run_job(job: dict, emit) -> None:
 
     tests = [cell for cell in job["cells"] if cell["kind"] == "test"]
     test_imports = imported_modules([c["source"] for c in tests])
-    for name in ["numpy", "pytest", "nncourse.checks", *test_imports]:
-        try:
-            importlib.import_module(name)
-        except Exception:  # a test importing something missing fails on its own, in its cell
-            pass
+    notebook_imports = imported_modules([c["source"] for c in job["cells"]], with_names=True)
+    preload(["numpy", "pytest", "nncourse.checks", *notebook_imports])
     shell = InteractiveShell.instance()
     shell.showtraceback = lambda *args, **kwargs: None  # nobody reads the student's tracebacks here
     shell.enable_gui = lambda gui=None: None  # %matplotlib inline works without a kernel
