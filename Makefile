@@ -17,7 +17,7 @@ demo: $(VENV)/installed
 	$(BIN)/nncourse all
 
 test: $(VENV)/installed
-	$(BIN)/python -m pytest grader_tests -n auto --dist loadgroup
+	$(BIN)/python -m pytest grader_tests -n auto --dist loadscope
 
 setup: $(VENV)/installed
 

@@ -26,27 +26,6 @@ from notebooks import (
 
 ASSIGNMENTS = assignments()
 pytestmark = pytest.mark.slow
-_graded: dict[str, object] = {}
-
-
-@pytest.fixture
-def graded(request, tmp_path_factory):
-    """The graded class of one assignment, built once and shared by its tests."""
-    assignment = request.param
-    if assignment not in _graded:
-        _graded[assignment] = grade_class(tmp_path_factory.mktemp(f"course-{assignment}"), assignment)
-    return _graded[assignment]
-
-
-def _wrong_cases():
-    return [
-        pytest.param(assignment, f"wrong-{exercise}-{index}", id=f"{assignment}-wrong-{exercise}-{index}")
-        for assignment in ASSIGNMENTS
-        for exercise, sources in load_variants(assignment).WRONG.items()
-        for index in range(len(sources))
-    ]
-
-
 def _covers(grade_id: str, exercise: str) -> bool:
     return grade_id == f"test_{exercise}" or grade_id.startswith(f"test_{exercise}_")
 
@@ -116,37 +95,6 @@ def test_course_config_lists_every_assignment():
     assert load_course_config(REPO_ROOT).ASSIGNMENTS == ASSIGNMENTS
 
 
-@pytest.mark.parametrize("graded", ASSIGNMENTS, indirect=True)
-def test_reference_solution_gets_full_marks(graded):
-    assert graded.scores["reference"] == graded.max_points
-
-
-@pytest.mark.parametrize("graded", ASSIGNMENTS, indirect=True)
-def test_untouched_release_scores_zero_without_crashing(graded):
-    assert set(graded.scores["untouched"]) == set(graded.max_points), "algún cuaderno no se corrigió"
-    assert all(score == 0 for score in graded.scores["untouched"].values()), graded.scores["untouched"]
-
-
-@pytest.mark.parametrize("graded", ASSIGNMENTS, indirect=True)
-def test_correct_solutions_written_differently_get_full_marks(graded):
-    scores = graded.scores["alternative"]
-    lost = {grade_id: f"{scores[grade_id]}/{points}" for grade_id, points in graded.max_points.items()
-            if scores[grade_id] != points}
-    assert not lost, f"soluciones alternativas correctas perdieron puntos en {lost}"
-
-
-@pytest.mark.parametrize("graded, student", _wrong_cases(), indirect=["graded"])
-def test_wrong_solution_loses_only_its_exercise_points(graded, student):
-    exercise = graded.wrong[student]
-    may_also_lose = set(getattr(load_variants(graded.assignment), "ALSO_AFFECTS", {}).get(exercise, ()))
-    scores = graded.scores[student]
-    for grade_id, points in graded.max_points.items():
-        if _covers(grade_id, exercise):
-            assert scores[grade_id] < points, f"{grade_id} no detecta la solución errónea de {exercise}"
-        elif grade_id not in may_also_lose:
-            assert scores[grade_id] == points, f"{grade_id} perdió puntos por un error en {exercise}"
-
-
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nbgrader_validate_passes_on_source(assignment, tmp_path):
     from nbgrader.validator import Validator
@@ -156,3 +104,50 @@ def test_nbgrader_validate_passes_on_source(assignment, tmp_path):
     for path in notebook_paths(assignment, course / "source"):
         results = validator.validate(str(path))
         assert not results.get("failed") and not results.get("changed"), results
+
+
+class _GradedClassTests:
+    """The tests of one assignment's graded class; one subclass per assignment below, so that
+    `pytest -n N --dist loadscope` grades each class once, on one worker."""
+
+    assignment: str
+
+    @pytest.fixture(scope="class")
+    def graded(self, tmp_path_factory):
+        return grade_class(tmp_path_factory.mktemp(f"course-{self.assignment}"), self.assignment)
+
+    def test_reference_solution_gets_full_marks(self, graded):
+        assert graded.scores["reference"] == graded.max_points
+
+    def test_untouched_release_scores_zero_without_crashing(self, graded):
+        assert set(graded.scores["untouched"]) == set(graded.max_points), "algún cuaderno no se corrigió"
+        assert all(score == 0 for score in graded.scores["untouched"].values()), graded.scores["untouched"]
+
+    def test_correct_solutions_written_differently_get_full_marks(self, graded):
+        scores = graded.scores["alternative"]
+        lost = {grade_id: f"{scores[grade_id]}/{points}" for grade_id, points in graded.max_points.items()
+                if scores[grade_id] != points}
+        assert not lost, f"soluciones alternativas correctas perdieron puntos en {lost}"
+
+    def test_wrong_solution_loses_only_its_exercise_points(self, graded, wrong_student):
+        exercise = graded.wrong[wrong_student]
+        may_also_lose = set(getattr(load_variants(graded.assignment), "ALSO_AFFECTS", {}).get(exercise, ()))
+        scores = graded.scores[wrong_student]
+        for grade_id, points in graded.max_points.items():
+            if _covers(grade_id, exercise):
+                assert scores[grade_id] < points, f"{grade_id} no detecta la solución errónea de {exercise}"
+            elif grade_id not in may_also_lose:
+                assert scores[grade_id] == points, f"{grade_id} perdió puntos por un error en {exercise}"
+
+
+def pytest_generate_tests(metafunc):
+    if "wrong_student" in metafunc.fixturenames:
+        wrong = load_variants(metafunc.cls.assignment).WRONG
+        metafunc.parametrize("wrong_student", [f"wrong-{exercise}-{index}"
+                                               for exercise, sources in wrong.items()
+                                               for index in range(len(sources))])
+
+
+for _assignment in ASSIGNMENTS:
+    _name = f"TestClass_{_assignment}"
+    globals()[_name] = type(_name, (_GradedClassTests,), {"assignment": _assignment})
