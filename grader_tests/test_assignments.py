@@ -106,15 +106,18 @@ def test_nbgrader_validate_passes_on_source(assignment, tmp_path):
         assert not results.get("failed") and not results.get("changed"), results
 
 
+@pytest.fixture(scope="class")
+def graded(request, tmp_path_factory):
+    """The graded class of the requesting test class's assignment, built once."""
+    assignment = request.cls.assignment
+    return grade_class(tmp_path_factory.mktemp(f"course-{assignment}"), assignment)
+
+
 class _GradedClassTests:
     """The tests of one assignment's graded class; one subclass per assignment below, so that
     `pytest -n N --dist loadscope` grades each class once, on one worker."""
 
     assignment: str
-
-    @pytest.fixture(scope="class")
-    def graded(self, tmp_path_factory):
-        return grade_class(tmp_path_factory.mktemp(f"course-{self.assignment}"), self.assignment)
 
     def test_reference_solution_gets_full_marks(self, graded):
         assert graded.scores["reference"] == graded.max_points
