@@ -19,4 +19,3 @@ os.environ["NNCOURSE_OFFLINE"] = "1"
 os.environ["MPLBACKEND"] = "agg"
 for variable in ("NNCOURSE_DB_URL", "NNCOURSE_EXCHANGE_DIR", "NBGRADER_EXECUTION"):
     os.environ.pop(variable, None)
-

@@ -24,7 +24,9 @@ from notebooks import fill_answers, grade_cells, reference_answers
 
 ASSIGNMENT = "01_mcculloch_pitts"
 NOTEBOOK = "mcculloch_pitts.ipynb"
-CELL_TIMEOUT = 15
+# Short, so the endless loop costs little; long enough for the memory bomb to fill the 4 GB cap
+# (it writes every page: 5–11 s on this machine when it is busy).
+CELL_TIMEOUT = 30
 
 
 class Files(dict):

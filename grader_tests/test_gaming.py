@@ -156,7 +156,13 @@ def test_libraries_that_patch_as_they_load_are_not_tampering(tmp_path):
     assert results[0].get("score") == 1.0, results
 
 
-def test_a_module_shipped_with_the_submission_is_student_code(tmp_path):
-    (tmp_path / "helper.py").write_text("import nncourse.checks\nnncourse.checks.assert_int_equal = max\n")
-    results = _run_job("import helper\nanswer = 2", tmp_path)
+@pytest.mark.parametrize("module, import_line", [
+    ("helper.py", "import helper"),
+    ("tools/__init__.py", "import tools"),
+    ("shipped/helper.py", "import shipped.helper"),  # a namespace package: a folder, no __init__.py
+])
+def test_a_module_shipped_with_the_submission_is_student_code(tmp_path, module, import_line):
+    (tmp_path / module).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / module).write_text(PATCH_CHECKS)
+    results = _run_job(f"{import_line}\nanswer = 2", tmp_path)
     assert "tampered" in results[0] and "assert_int_equal" in results[0]["tampered"], results

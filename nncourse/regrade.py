@@ -174,15 +174,17 @@ def preload(modules: list[str]) -> None:
     for name in modules:
         try:
             spec = importlib.util.find_spec(name.split(".")[0])
-            if spec is None or _is_under(spec.origin, here):
+            if spec is None or _ships_with_submission(spec, here):
                 continue  # a module shipped with the submission loads after the snapshot, as student code
             importlib.import_module(name)
         except (Exception, SystemExit):  # not a module, or missing: its cell fails on its own
             pass
 
 
-def _is_under(path: str | None, folder: str) -> bool:
-    return bool(path) and os.path.realpath(path).startswith(folder + os.sep)
+def _ships_with_submission(spec, folder: str) -> bool:
+    """Whether a module or package (a namespace package has no origin, only folders) lies under ``folder``."""
+    places = [*(spec.submodule_search_locations or ()), *([spec.origin] if spec.has_location else ())]
+    return any(os.path.realpath(place).startswith(folder + os.sep) for place in places)
 
 
 def _cell_body(source: str) -> str:

@@ -19,14 +19,15 @@ def identity(a):
 def and_gate(a, b):
     return mcp_neuron([a, b], threshold=2)
 
-def or_gate(a, b):
-    return mcp_neuron([a, b], threshold=1)
-
-def a_and_not_b(a, b):
-    return mcp_neuron([a], [b], threshold=1)
-
 def not_gate(b):
     return mcp_neuron([1, 1], [b])
+
+# Networks of several neurons are gates built from mcp_neuron too.
+def or_gate(a, b):
+    return not_gate(and_gate(not_gate(a), not_gate(b)))  # De Morgan
+
+def a_and_not_b(a, b):
+    return and_gate(a, not_gate(b))
 ''',
     "truth_table": '''
 import itertools
@@ -124,6 +125,12 @@ def xor_gate(a, b):
 def xor_gate(a, b):
     mcp_neuron((a, b))
     return int(a != b)
+''',
+        # Correct values and two neurons, but the last step is Python's, not a neuron's.
+        '''
+def xor_gate(a, b):
+    mcp_neuron((a, b))
+    return or_gate(a, b) and int(a != b)
 ''',
     ],
 }
