@@ -206,7 +206,10 @@ def _student_runs_the_tests_in_jupyterlab(hub, student, notebook_path: str) -> N
     with browser.chromium() as chromium:
         page = browser.log_in(chromium, hub.url, student, f"/user/{student.name}/lab/tree/{notebook_path}")
         browser.run_all_cells(page)
-        output = browser.tests_cell_output(page)
+        try:
+            output = browser.tests_cell_output(page)
+        except AssertionError as stuck:
+            raise AssertionError(f"{stuck}\n{hub.tail()}") from None
     assert PASS_MARK in output and FAIL_MARK not in output, output
 
 

@@ -19,6 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 90_000
+EXECUTION_INDICATOR = ".jp-Notebook-ExecutionIndicator"
 
 
 @contextmanager
@@ -47,13 +48,28 @@ def log_in(browser, hub_url: str, account, next_path: str):
 
 def run_all_cells(page) -> None:
     page.locator(".jp-Notebook").first.wait_for()
+    # "Run All" sent before the page has connected to the kernel can be lost.
+    page.locator(f'{EXECUTION_INDICATOR}[data-status="idle"]').first.wait_for()
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
 
 def tests_cell_output(page, index: int = 0) -> str:
     """The output of the ``index``-th ``%%tests`` cell, once it reports its tests."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     cell = page.locator(".jp-CodeCell").filter(has_text="%%tests").nth(index)
-    cell.locator(".jp-OutputArea-output").filter(has_text=re.compile(f"{PASS_MARK}|{FAIL_MARK}")).first.wait_for()
+    try:
+        cell.locator(".jp-OutputArea-output").filter(has_text=re.compile(f"{PASS_MARK}|{FAIL_MARK}")).first.wait_for()
+    except PlaywrightTimeout as error:
+        raise AssertionError(f"la celda %%tests no informó de sus pruebas:\n{notebook_state(page)}") from error
     # text_content, not inner_text: JupyterLab leaves cells off screen unrendered (content-visibility).
     return cell.locator(".jp-OutputArea").text_content()
+
+
+def notebook_state(page) -> str:
+    """What the notebook page shows of its kernel and its cells: the diagnosis of a stuck run."""
+    status = page.locator(EXECUTION_INDICATOR).first.get_attribute("data-status", timeout=1_000)
+    prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_text_contents()
+    return f"kernel: {status}\nprompts: {prompts}\nstderr: {errors}"
