@@ -8,6 +8,7 @@ whose ``__eq__``, ``__bool__`` or ``__array__`` lies cannot pass a test.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import reprlib
 
 import numpy as np
@@ -110,3 +111,26 @@ def replaced_global(function, name: str, replacement):
             del namespace[name]
         else:
             namespace[name] = original
+
+
+def call_text(name: str, args) -> str:
+    """A call as a failure message shows it: ``and_gate(1, 0)``."""
+    return f"{name}({', '.join(map(repr, args))})"
+
+
+def assert_returns_output_of(function, name: str, n_inputs: int, inner: str) -> None:
+    """``function`` (of ``n_inputs`` binary inputs) returns what its last call to ``inner`` returned.
+
+    With ``inner`` replaced by one that always answers 0, and then by one that always
+    answers 1, ``function`` must answer that constant for every input: one call or a
+    network of calls passes; a result computed with ``and``, ``!=`` or arithmetic fails.
+    """
+    for constant in (0, 1):
+        def constant_answer(*args, **kwargs):
+            return constant
+
+        for bits in itertools.product((0, 1), repeat=n_inputs):
+            with replaced_global(function, inner, constant_answer):
+                answer = function(*bits)
+            assert_int_equal(answer, constant, f"{call_text(name, bits)} con una {inner} que siempre responde "
+                                               f"{constant} (el resultado debe ser la salida de {inner})")
